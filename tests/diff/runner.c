@@ -1,0 +1,467 @@
+/* diff_runner: run scenarios on a backend, print their observations, and
+ * compare them with a golden file.
+ *
+ *   diff_runner [--backend kernel] [--family inet|inet6] [--only PATTERN]
+ *               [--write-golden FILE] [--check-golden FILE] [--list] [--quiet]
+ *
+ * Each scenario runs in a child process of its own: the backend builds a
+ * fresh world there (kernel: a new network namespace), signal counts start
+ * at zero, and a scenario that hangs or crashes is reported, not fatal. The
+ * child writes its observation lines to a pipe; the parent adds the block
+ * header "== name rules" and, on an abnormal end, a "!! ..." line.
+ *
+ * Exit status: 0 all good, 1 a difference from the golden file (or a
+ * scenario that failed its setup), 2 usage, 77 the backend cannot run here
+ * (the kernel backend needs root, or user namespaces, for network namespaces).
+ */
+#include "scenario.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A scenario that takes longer than this is killed and reported. */
+#define SCENARIO_TIMEOUT_MS 30000
+
+static const struct {
+    const char *name;
+    const struct sockops *ops;
+} backends[] = {
+    {"kernel", &sockops_kernel},
+};
+
+static const struct suite *const suites[] = {&suite_oob};
+
+struct text {
+    char *p;
+    size_t len, cap;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *p = realloc(t->p, cap);
+        if (!p) {
+            perror("realloc");
+            exit(2);
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_printf(struct text *t, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        text_add(t, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static _Noreturn void child_main(const struct sockops *ops, const struct env_opts *env,
+                                 const struct scenario *sc, int out_fd)
+{
+    /* Own process group: scenarios send SIGURG to "the process group" (spec
+     * R22), which must not reach the runner or whatever started it. */
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    obs_signals_install();
+    struct obs o;
+    obs_init(&o, ops, out_fd);
+    struct env_opts e = *env;
+    if (sc && sc->stdurg)
+        e.stdurg = 1;
+    if (ops->setup(&e) < 0) {
+        int err = errno;
+        if (!sc)
+            _exit(err == EPERM || err == EACCES ? 77 : 1);
+        obs_fail(&o, "setup: %s", obs_errname(err));
+    }
+    if (sc)
+        sc->run(ops, &o);
+    ops->teardown();
+    _exit(0);
+}
+
+/* Run sc (or, with sc NULL, only probe that the backend can set up) in a
+ * child; append its block to out. Returns the child's exit status, -1 if it
+ * was killed. */
+static int run_child(const struct sockops *ops, const struct env_opts *env,
+                     const struct scenario *sc, struct text *out)
+{
+    int pfd[2];
+    if (pipe(pfd) < 0) {
+        perror("pipe");
+        exit(2);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        exit(2);
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        child_main(ops, env, sc, pfd[1]);
+    }
+    close(pfd[1]);
+    long long deadline = now_ms() + SCENARIO_TIMEOUT_MS;
+    int timed_out = 0;
+    for (;;) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            timed_out = 1;
+            kill(pid, SIGKILL);
+            break;
+        }
+        struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+        int n = poll(&p, 1, (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            continue;
+        char buf[4096];
+        ssize_t r = read(pfd[0], buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        if (out)
+            text_add(out, buf, (size_t)r);
+    }
+    close(pfd[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (!out)
+        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (out->len && out->p[out->len - 1] != '\n')
+        text_add(out, "\n", 1);
+    if (timed_out) {
+        text_printf(out, "!! timeout after %d ms\n", SCENARIO_TIMEOUT_MS);
+        return -1;
+    }
+    if (WIFSIGNALED(st)) {
+        text_printf(out, "!! killed by signal %d\n", WTERMSIG(st));
+        return -1;
+    }
+    int code = WEXITSTATUS(st);
+    if (code != 0 && code != 3)
+        text_printf(out, "!! exit status %d\n", code);
+    return code;
+}
+
+/* ---- golden files ---- */
+
+struct block {
+    char *name;
+    char **lines;
+    size_t n;
+};
+
+struct golden {
+    struct block *b;
+    size_t n;
+};
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p) {
+        perror("malloc");
+        exit(2);
+    }
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (!q) {
+        perror("realloc");
+        exit(2);
+    }
+    return q;
+}
+
+static void free_golden(struct golden *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        for (size_t k = 0; k < g->b[i].n; k++)
+            free(g->b[i].lines[k]);
+        free(g->b[i].lines);
+        free(g->b[i].name);
+    }
+    free(g->b);
+    memset(g, 0, sizeof *g);
+}
+
+/* Parse "== name rules" blocks; '#' lines and blank lines are comments. */
+static void parse_blocks(const char *text, struct golden *g)
+{
+    memset(g, 0, sizeof *g);
+    const char *s = text;
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n >= 3 && strncmp(s, "== ", 3) == 0) {
+            g->b = xrealloc(g->b, (g->n + 1) * sizeof *g->b);
+            struct block *b = &g->b[g->n++];
+            memset(b, 0, sizeof *b);
+            const char *nm = s + 3;
+            size_t k = 0;
+            while (k < n - 3 && nm[k] != ' ')
+                k++;
+            b->name = xstrndup(nm, k);
+        } else if (n > 0 && s[0] != '#' && g->n > 0) {
+            struct block *b = &g->b[g->n - 1];
+            b->lines = xrealloc(b->lines, (b->n + 1) * sizeof *b->lines);
+            b->lines[b->n++] = xstrndup(s, n);
+        }
+        s += n + (e ? 1 : 0);
+    }
+}
+
+static const struct block *find_block(const struct golden *g, const char *name)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->b[i].name, name) == 0)
+            return &g->b[i];
+    return NULL;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    struct text t = {0};
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        text_add(&t, buf, n);
+    fclose(f);
+    if (!t.p)
+        text_add(&t, "", 0);
+    return t.p;
+}
+
+/* Compare one scenario's output with its golden block; print the first
+ * differing lines. Returns 1 when they differ. */
+static int compare_block(const char *name, const struct block *want, const char *got_text)
+{
+    struct golden got;
+    struct text t = {0};
+    text_printf(&t, "== %s\n", name);
+    text_add(&t, got_text, strlen(got_text));
+    parse_blocks(t.p, &got);
+    free(t.p);
+    const struct block *g = got.n ? &got.b[0] : NULL;
+    size_t gn = g ? g->n : 0;
+    int differ = 0;
+    if (!want) {
+        printf("DIFF %s: not in the golden file\n", name);
+        differ = 1;
+    } else {
+        size_t i = 0;
+        while (i < want->n && i < gn && strcmp(want->lines[i], g->lines[i]) == 0)
+            i++;
+        if (i < want->n || i < gn) {
+            differ = 1;
+            printf("DIFF %s: line %zu\n", name, i + 1);
+            for (size_t k = i; k < i + 3 && (k < want->n || k < gn); k++) {
+                printf("  want: %s\n", k < want->n ? want->lines[k] : "<end>");
+                printf("  got:  %s\n", k < gn ? g->lines[k] : "<end>");
+            }
+        }
+    }
+    free_golden(&got);
+    return differ;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: diff_runner [--backend kernel] [--family inet|inet6] [--only PATTERN]\n"
+               "                   [--write-golden FILE] [--check-golden FILE] [--list] "
+               "[--quiet]\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *backend = "kernel", *only = NULL, *write_golden = NULL, *check_golden = NULL;
+    int family = AF_INET, list = 0, quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--list") == 0) {
+            list = 1;
+        } else if (strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (v && strcmp(a, "--backend") == 0) {
+            backend = v, i++;
+        } else if (v && strcmp(a, "--family") == 0) {
+            if (strcmp(v, "inet") == 0)
+                family = AF_INET;
+            else if (strcmp(v, "inet6") == 0)
+                family = AF_INET6;
+            else {
+                usage(stderr);
+                return 2;
+            }
+            i++;
+        } else if (v && strcmp(a, "--only") == 0) {
+            only = v, i++;
+        } else if (v && strcmp(a, "--write-golden") == 0) {
+            write_golden = v, i++;
+        } else if (v && strcmp(a, "--check-golden") == 0) {
+            check_golden = v, i++;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+
+    const struct sockops *ops = NULL;
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (strcmp(backends[i].name, backend) == 0)
+            ops = backends[i].ops;
+    if (!ops) {
+        fprintf(stderr, "diff_runner: unknown backend '%s'\n", backend);
+        return 2;
+    }
+
+    if (list) {
+        for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++)
+            for (size_t i = 0; i < suites[s]->count; i++)
+                printf("%s %s\n", suites[s]->list[i].name, suites[s]->list[i].rules);
+        return 0;
+    }
+
+    struct env_opts env = {.family = family, .stdurg = 0};
+    int probe = run_child(ops, &env, NULL, NULL);
+    if (probe == 77) {
+        printf("diff_runner: the %s backend cannot build its world here: creating a network "
+               "namespace needs root (CAP_SYS_ADMIN) or unprivileged user namespaces; "
+               "skipping\n",
+               ops->name);
+        return 77;
+    }
+    if (probe != 0) {
+        fprintf(stderr, "diff_runner: %s backend setup failed (status %d)\n", ops->name, probe);
+        return 1;
+    }
+
+    struct golden want = {0};
+    if (check_golden) {
+        char *g = read_file(check_golden);
+        if (!g) {
+            fprintf(stderr, "diff_runner: %s: %s\n", check_golden, strerror(errno));
+            return 2;
+        }
+        parse_blocks(g, &want);
+        free(g);
+    }
+
+    struct text all = {0};
+    struct utsname un;
+    uname(&un);
+    text_printf(&all, "# diff_runner golden: backend %s, family %s (observed on %s %s)\n",
+                ops->name, family == AF_INET ? "inet" : "inet6", un.sysname, un.release);
+    text_printf(&all, "# each block: '== name rules-it-pins', then its observations\n\n");
+
+    size_t ran = 0, differ = 0, skipped = 0, broken = 0;
+    long long t0 = now_ms();
+    for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
+        for (size_t i = 0; i < suites[s]->count; i++) {
+            const struct scenario *sc = &suites[s]->list[i];
+            if (only && fnmatch(only, sc->name, 0) != 0)
+                continue;
+            if (sc->needs & ~ops->caps) {
+                skipped++;
+                if (!quiet)
+                    printf("-- %s: skipped (backend %s lacks a feature it needs)\n", sc->name,
+                           ops->name);
+                continue;
+            }
+            struct text body = {0};
+            text_add(&body, "", 0);
+            int rc = run_child(ops, &env, sc, &body);
+            ran++;
+            if (rc != 0)
+                broken++;
+            struct text block = {0};
+            text_printf(&block, "== %s %s\n", sc->name, sc->rules);
+            text_add(&block, body.p, body.len);
+            text_add(&block, "\n", 1);
+            if (!quiet)
+                fputs(block.p, stdout);
+            text_add(&all, block.p, block.len);
+            if (check_golden)
+                differ += (size_t)compare_block(sc->name, find_block(&want, sc->name), body.p);
+            free(block.p);
+            free(body.p);
+        }
+    }
+    if (check_golden && !only) {
+        for (size_t i = 0; i < want.n; i++) {
+            int found = 0;
+            for (size_t s = 0; s < sizeof suites / sizeof suites[0] && !found; s++)
+                for (size_t k = 0; k < suites[s]->count && !found; k++)
+                    found = strcmp(suites[s]->list[k].name, want.b[i].name) == 0;
+            if (!found) {
+                printf("DIFF %s: in the golden file but no such scenario\n", want.b[i].name);
+                differ++;
+            }
+        }
+    }
+
+    if (write_golden) {
+        FILE *f = fopen(write_golden, "w");
+        if (!f || fwrite(all.p, 1, all.len, f) != all.len || fclose(f) != 0) {
+            fprintf(stderr, "diff_runner: %s: %s\n", write_golden, strerror(errno));
+            return 2;
+        }
+    }
+    fprintf(stderr,
+            "diff_runner: %s/%s: %zu scenarios in %lld ms, %zu skipped, %zu ended abnormally",
+            ops->name, family == AF_INET ? "inet" : "inet6", ran, now_ms() - t0, skipped, broken);
+    if (check_golden)
+        fprintf(stderr, ", %zu differ from %s", differ, check_golden);
+    fprintf(stderr, "\n");
+    free(all.p);
+    free_golden(&want);
+    return (differ || broken) ? 1 : 0;
+}
