@@ -15,6 +15,17 @@
  *  - `next` is an intrusive link for whichever single queue holds the view.
  *
  * Sizes are bytes. Allocation failure returns NULL; nothing aborts.
+ *
+ * Costs: buf_alloc is one malloc (view and storage together); a clone is
+ * one small malloc, or none when the storage's built-in view slot is free.
+ * A buffer from buf_alloc whose bytes later move (copy-on-write, short
+ * headroom) keeps its original block until the view is freed: allocate
+ * with enough headroom for every header the frame will get.
+ *
+ * Threads: the storage refcount is a plain integer (the core has no
+ * threads). Handing a view to another thread is fine; calling buf_clone,
+ * buf_free, buf_push or buf_writable concurrently on views that share
+ * storage is not: hand such views over together, or use buf_copy.
  */
 #ifndef SG_BASE_BUF_H
 #define SG_BASE_BUF_H
@@ -37,12 +48,12 @@ enum {
 };
 
 struct buf {
-    uint8_t *data;   /* first valid byte */
-    uint32_t len;    /* valid bytes from data */
-    uint32_t flags;  /* BUF_* */
-    struct buf *next; /* intrusive queue link */
-    sg_time when;    /* scratch time for whoever queues it (links: due time) */
-    uint32_t csum_off; /* with BUF_CSUM_PARTIAL: where the checksum field is */
+    uint8_t *data;       /* first valid byte */
+    uint32_t len;        /* valid bytes from data */
+    uint32_t flags;      /* BUF_* */
+    struct buf *next;    /* intrusive queue link */
+    sg_time when;        /* scratch time for whoever queues it (links: due time) */
+    uint32_t csum_off;   /* with BUF_CSUM_PARTIAL: where the checksum field is */
     uint32_t csum_start; /* with BUF_CSUM_PARTIAL: first byte summed */
     struct buf_store *store;
 };
@@ -56,9 +67,11 @@ struct buf *buf_from(size_t headroom, const void *src, size_t len);
 void buf_free(struct buf *b);
 /* Free a whole chain linked through `next`. */
 void buf_free_chain(struct buf *b);
-/* A new view on the same storage and the same data/len/flags. */
+/* A new view on the same storage and the same data/len/flags/when/csum
+ * fields (next is NULL). NULL on OOM. */
 struct buf *buf_clone(const struct buf *b);
-/* A private deep copy of the valid bytes with `headroom` in front. */
+/* A private deep copy of the valid bytes with `headroom` in front (and no
+ * tailroom); flags, when, csum_off and csum_start are copied too. */
 struct buf *buf_copy(const struct buf *b, size_t headroom);
 
 /* Prepend n bytes (e.g. a header) and return a pointer to them. Copies to
@@ -71,7 +84,8 @@ uint8_t *buf_push(struct buf *b, size_t n);
 uint8_t *buf_pull(struct buf *b, size_t n);
 /* Keep only the first len bytes; -1 if len > b->len. */
 int buf_trim(struct buf *b, size_t len);
-/* Ensure the bytes are private (copy if shared). 0, or -1 on OOM. */
+/* Ensure the bytes are private (copy if shared, keeping the headroom and
+ * tailroom). 0, or -1 on OOM (the buffer is unchanged then). */
 int buf_writable(struct buf *b);
 
 size_t buf_headroom(const struct buf *b);
@@ -86,7 +100,7 @@ struct bufq {
 };
 void bufq_init(struct bufq *q);
 void bufq_push(struct bufq *q, struct buf *b); /* takes b */
-struct buf *bufq_pop(struct bufq *q);          /* gives the head, or NULL */
+struct buf *bufq_pop(struct bufq *q);          /* gives the head (next = NULL), or NULL */
 void bufq_purge(struct bufq *q);               /* frees all */
 
 #endif

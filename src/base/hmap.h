@@ -18,18 +18,24 @@ struct hnode {
 
 struct hmap {
     struct hnode **buckets;
-    uint32_t mask;  /* buckets - 1 */
+    uint32_t mask; /* buckets - 1 */
     uint32_t count;
 };
 
-int hmap_init(struct hmap *m, uint32_t initial_buckets); /* 0 or -ENOMEM */
+/* initial_buckets is rounded up to a power of two (at least 1, at most
+ * 2^31). 0 or -ENOMEM; every other call needs a successfully initialised
+ * map. */
+int hmap_init(struct hmap *m, uint32_t initial_buckets);
 void hmap_free(struct hmap *m); /* frees the bucket array, not the nodes */
-/* Insert n with hash h (duplicates allowed). Growth failure is not fatal:
- * the map stays correct, only longer chains. */
+/* Insert n with hash h (duplicates allowed: among nodes with equal hashes
+ * the most recently inserted comes first). Growth failure is not fatal:
+ * the map stays correct, only longer chains. O(1) amortised. */
 void hmap_insert(struct hmap *m, struct hnode *n, uint64_t h);
-void hmap_remove(struct hmap *m, struct hnode *n); /* n must be in m */
+/* n must be in m. O(chain length). Leaves n->next intact, so hmap_iter()
+ * may continue from a node just removed. */
+void hmap_remove(struct hmap *m, struct hnode *n);
 struct hnode *hmap_first(const struct hmap *m, uint64_t h); /* first node with hash h */
-struct hnode *hmap_next(const struct hnode *n, uint64_t h);  /* next node with hash h */
+struct hnode *hmap_next(const struct hnode *n, uint64_t h); /* next node with hash h */
 /* Iterate all nodes: pass NULL to start; NULL at the end. Not stable
  * across inserts/removes other than removing the node just returned. */
 struct hnode *hmap_iter(const struct hmap *m, const struct hnode *prev);

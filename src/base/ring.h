@@ -12,6 +12,14 @@
  *    ring_commit() makes them readable once the gap is filled;
  *  - ring_spans: the (at most two) contiguous pieces of a range, for
  *    copy-and-checksum or writev without an intermediate copy.
+ *
+ * Memory: storage is a power-of-two array grown by doubling on demand (a
+ * write, write_at or spans reaching past it), from 2 KiB (or less for a
+ * smaller limit) up to the smallest power of two >= limit. Growing moves
+ * the bytes, so pointers from ring_spans() are valid only until the next
+ * ring_write, ring_write_at, ring_spans, ring_shrink or ring_free.
+ * Offsets, lengths and limit are bytes; limit is at most RING_MAX_LIMIT
+ * (ring_init clamps to it, ring_set_limit refuses more).
  */
 #ifndef SG_BASE_RING_H
 #define SG_BASE_RING_H
@@ -31,11 +39,16 @@ struct ring_span {
     uint32_t n;
 };
 
+#define RING_MAX_LIMIT (1u << 31)
+
 void ring_init(struct ring *r, uint32_t limit); /* allocates nothing */
+/* Release storage and drop all bytes; the ring stays usable (same limit). */
 void ring_free(struct ring *r);
 /* Change the logical capacity; fails (-1) if it is below ring_len(). */
 int ring_set_limit(struct ring *r, uint32_t limit);
-/* Release storage if empty (idle connection). */
+/* Release storage if empty (idle connection). Bytes stored past len by
+ * ring_write_at() and not committed are discarded with it: do not shrink
+ * while out-of-order data is held. */
 void ring_shrink(struct ring *r);
 
 static inline uint32_t ring_len(const struct ring *r)
@@ -51,15 +64,18 @@ static inline uint32_t ring_space(const struct ring *r)
 uint32_t ring_write(struct ring *r, const void *src, uint32_t n);
 /* Consume up to n bytes into dst (dst may be NULL to discard). */
 uint32_t ring_read(struct ring *r, void *dst, uint32_t n);
-/* Copy up to n bytes starting `off` bytes after head, without consuming. */
+/* Copy up to n readable bytes starting `off` bytes after head, without
+ * consuming; returns bytes copied (0 if off >= len). */
 uint32_t ring_peek_at(const struct ring *r, uint32_t off, void *dst, uint32_t n);
 /* Store n bytes at `off` from head (off may exceed len: out-of-order);
- * off + n must be <= limit. Returns bytes stored (0 on OOM). Bytes past
+ * off + n must be <= limit (bytes past limit are not stored: the count
+ * returned is clamped). Returns bytes stored (0 on OOM). Bytes past
  * len are not readable until ring_commit() covers them. */
 uint32_t ring_write_at(struct ring *r, uint32_t off, const void *src, uint32_t n);
-/* Make n more bytes (already stored by ring_write_at) readable. */
+/* Make n more bytes (already stored by ring_write_at) readable. Clamped
+ * so that len never exceeds limit or the storage. */
 void ring_commit(struct ring *r, uint32_t n);
-/* Drop n bytes from the head. */
+/* Drop n bytes from the head (at most len). */
 void ring_skip(struct ring *r, uint32_t n);
 /* Spans covering [off, off+n) (clamped to limit); returns 0, 1 or 2. If
  * storage is not allocated yet it is allocated (0 spans on OOM). */
