@@ -2,8 +2,8 @@
  *
  * One X-macro list so that the enum, the names printed by tools and the
  * documentation cannot drift apart. Every counter is a uint64_t that only
- * grows; read them with sg_stack_counters() (sigurg.h) or, in a simulation,
- * sg_world_counters() (sim.h). Drops are counted by reason: a packet that
+ * grows; read them with sg_stack_counters() (sigurg.h), which works on
+ * threaded and simulated stacks alike. Drops are counted by reason: a packet that
  * is dropped increments exactly one *_DROP_* / *_ERR* counter.
  *
  * X(ENUM_NAME, "printed-name", "what it counts")
@@ -36,8 +36,9 @@
     X(IP_OUT_DISCARDS, "ip.out_discards", "dropped on output: too big with DF, or no memory")      \
     X(IP_REASM_REQDS, "ip.reasm_reqds", "fragments received")                                      \
     X(IP_REASM_OKS, "ip.reasm_oks", "datagrams reassembled")                                       \
-    X(IP_REASM_FAILS, "ip.reasm_fails", "fragments dropped: overlap, limit or timeout")            \
+    X(IP_REASM_FAILS, "ip.reasm_fails", "fragments dropped: duplicate, bad length or limit")       \
     X(IP_REASM_TIMEOUT, "ip.reasm_timeout", "reassemblies abandoned after timeout")                \
+    X(IP_REASM_OVERLAPS, "ip.reasm_overlaps", "datagrams abandoned: overlapping fragments")        \
     X(IP_FRAG_CREATES, "ip.frag_creates", "fragments created on output")                           \
     /* ICMPv4 */                                                                                   \
     X(ICMP_IN_MSGS, "icmp.in_msgs", "ICMP messages received")                                      \
@@ -45,9 +46,13 @@
     X(ICMP_IN_ECHOS, "icmp.in_echos", "echo requests received")                                    \
     X(ICMP_IN_ECHO_REPS, "icmp.in_echo_reps", "echo replies received")                             \
     X(ICMP_IN_DEST_UNREACHS, "icmp.in_dest_unreachs", "destination unreachable received")          \
+    X(ICMP_IN_TIME_EXCDS, "icmp.in_time_excds", "time exceeded received")                          \
+    X(ICMP_DROP_IGNORED, "icmp.drop_ignored", "ICMP ignored: unknown type, to broadcast, no taker")\
     X(ICMP_OUT_MSGS, "icmp.out_msgs", "ICMP messages sent")                                        \
+    X(ICMP_OUT_ECHOS, "icmp.out_echos", "echo requests sent")                                      \
     X(ICMP_OUT_ECHO_REPS, "icmp.out_echo_reps", "echo replies sent")                               \
     X(ICMP_OUT_DEST_UNREACHS, "icmp.out_dest_unreachs", "destination unreachable sent")            \
+    X(ICMP_OUT_TIME_EXCDS, "icmp.out_time_excds", "time exceeded sent (reassembly timeout)")       \
     X(ICMP_OUT_RATELIMITED, "icmp.out_ratelimited", "ICMP errors not sent: rate limit")            \
     /* UDP */                                                                                      \
     X(UDP_IN_DATAGRAMS, "udp.in_datagrams", "UDP datagrams delivered to sockets")                  \

@@ -17,6 +17,7 @@
  */
 #ifndef SG_NET_STACK_H
 #define SG_NET_STACK_H
+#include <stddef.h>
 #include <stdint.h>
 #include "base/buf.h"
 #include "base/prng.h"
@@ -41,10 +42,22 @@ struct iface;
 struct ip_info {
     struct ipaddr src, dst;
     uint8_t proto;
-    uint8_t ttl;   /* hop limit for IPv6 */
-    uint8_t tos;   /* traffic class for IPv6 */
+    uint8_t ttl;    /* hop limit for IPv6 */
+    uint8_t tos;    /* traffic class for IPv6 */
     uint8_t family; /* AF_INET or AF_INET6 */
+    uint8_t flags;  /* IPI_* */
     struct iface *ifp;
+    /* The IP header as received, for quoting in ICMP errors: it lies in
+     * the storage of the buf handed along (just before the transport
+     * header), valid as long as that buf is. For the `quoted` argument of
+     * an l4_error_fn: the quoted header inside the ICMP message. */
+    const uint8_t *hdr;
+    uint16_t hdr_len;
+};
+
+enum {
+    IPI_BCAST = 1u << 0,      /* destination was an IP broadcast or multicast address */
+    IPI_LINK_BCAST = 1u << 1, /* received as a link-layer broadcast/multicast */
 };
 
 /* A transport's input: `b` holds the transport header and payload at
@@ -59,7 +72,25 @@ struct l4_proto {
     l4_input_fn input;
     l4_error_fn error;
     void *state; /* the protocol's per-stack state (struct tcp_stack *, ...) */
+    /* Called by stack_free (if set) to free `state`, before the network
+     * layer is torn down. */
+    void (*destroy)(struct stack *s);
 };
+
+/* An echo reply arrived (icmp4.h): `data`/`len` is the echo payload, `ttl`
+ * the reply's IP TTL. Called from inside stack_input. */
+typedef void (*echo_reply_fn)(void *ctx, const struct ipaddr *from, uint16_t id, uint16_t seq,
+                              const uint8_t *data, size_t len, uint8_t ttl, sg_time now);
+
+/* The socket layer's UDP demultiplexer (udp/udp.h). `b` holds the UDP
+ * payload at b->data (header pulled, trimmed to the UDP length, checksum
+ * verified). Returns
+ *   0        delivered: b taken (counted UDP_IN_DATAGRAMS by udp.c)
+ *   -ENOENT  no socket for (dst, dport): b NOT taken (udp.c answers with
+ *            ICMP port unreachable and counts UDP_NO_PORTS)
+ *   -ENOBUFS receive buffer full: b taken and freed (UDP_RCVBUF_ERRORS) */
+typedef int (*udp_deliver_fn)(struct stack *s, const struct ip_info *ip, uint16_t sport,
+                              uint16_t dport, struct buf *b, sg_time now);
 
 struct stack {
     struct sg_config cfg;           /* copy, defaults filled in */
@@ -73,18 +104,32 @@ struct stack {
      * see net/iface.h. */
     struct iface *ifaces;
     struct net_state *net;
+    /* Hooks filled by upper layers; NULL until then. */
+    echo_reply_fn on_echo_reply; /* ICMP echo replies (demo, tests) */
+    void *echo_ctx;
+    udp_deliver_fn udp_deliver; /* set by the socket layer */
 };
 
 struct stack *stack_new(const struct sg_config *cfg); /* NULL on OOM */
 void stack_free(struct stack *s);
 
 /* Interfaces. The xmit callback takes ownership of the frame (a driver's
- * link_xmit). `kind` is LINK_ETHERNET or LINK_RAW_IP (link/link.h values). */
+ * link_xmit) and returns 0 or -errno. `kind` is LINK_ETHERNET or
+ * LINK_RAW_IP (link/link.h values; IFACE_ETHERNET/IFACE_RAW_IP in
+ * net/iface.h). `mtu`: the largest IP datagram, 68..65535. `mac` is
+ * required for Ethernet, ignored (may be NULL) for raw IP. The interface
+ * lives until stack_free. NULL on bad arguments or OOM. */
 typedef int (*iface_xmit_fn)(void *ctx, struct buf *frame, sg_time now);
 struct iface *stack_add_iface(struct stack *s, const char *name, int kind, uint32_t mtu,
                               const uint8_t mac[6], iface_xmit_fn xmit, void *xmit_ctx);
-int iface_add_addr(struct iface *ifp, const struct ipaddr *a, int prefix_len); /* 0/-errno */
-/* Route dst/prefix via gw (any = on-link) out of ifp. 0 or -errno. */
+/* Add an IPv4 address with its prefix (0..32) and the connected route of
+ * the prefix; on Ethernet, announce it with a gratuitous ARP (sent with the
+ * time of the stack's last entry point call, s->now). 0, or -EAFNOSUPPORT
+ * (IPv6, not yet), -EINVAL (0.0.0.0, broadcast, multicast, bad prefix),
+ * -EEXIST, -ENOSPC (IFACE_MAX_ADDRS reached), -ENOMEM. */
+int iface_add_addr(struct iface *ifp, const struct ipaddr *a, int prefix_len);
+/* Route dst/prefix via gw (NULL or any = on-link) out of ifp. 0, or
+ * -EAFNOSUPPORT, -EINVAL, -EEXIST (the same route is there), -ENOMEM. */
 int route_add(struct stack *s, const struct ipaddr *dst, int prefix_len, const struct ipaddr *gw,
               struct iface *ifp);
 
@@ -96,9 +141,19 @@ sg_time stack_poll(struct stack *s, sg_time now);
 
 /* IP output for transports: `b` holds the transport header + payload at
  * b->data with at least SG_HEADROOM bytes of headroom. Chooses the route
- * (and source if `src` is any), adds IP (and link) headers, fragments if
- * needed and allowed, and transmits. Takes b. 0 or -errno (-ENETUNREACH,
- * -EHOSTUNREACH, -EMSGSIZE, -ENOBUFS). */
+ * (and the source if `src` is NULL or any), adds IP (and link) headers,
+ * fragments if needed and allowed, and transmits (on Ethernet through ARP:
+ * a datagram waiting for resolution counts as sent). Takes b in every case.
+ *   ttl 0: cfg.ip_default_ttl.
+ *   DF is set for TCP (RFC 1191 path MTU discovery; a TCP datagram above
+ *   the MTU is -EMSGSIZE) and clear for everything else, which is
+ *   fragmented to the interface MTU (see net/ip4.c for why).
+ *   BUF_CSUM_PARTIAL: left for the link, except when the datagram is
+ *   fragmented: then the UDP checksum is completed here first.
+ * Returns 0 or -errno: -ENETUNREACH no route; -EHOSTUNREACH dst is one of
+ * our own addresses (no loopback delivery yet); -EMSGSIZE too big;
+ * -ENOBUFS no memory, ARP cache full or the driver refused;
+ * -EAFNOSUPPORT IPv6 (not yet). */
 int ip_output(struct stack *s, const struct ipaddr *src, const struct ipaddr *dst, uint8_t proto,
               uint8_t ttl, uint8_t tos, struct buf *b, sg_time now);
 /* The source address and MTU a datagram to dst would use (route lookup
