@@ -171,6 +171,93 @@ static int ip4_fragment(struct stack *s, const struct route_hop *hop, struct ip4
     return err;
 }
 
+/* The interface holding local address a (network order), NULL if none. */
+static struct iface *ip4_iface_of(struct stack *s, uint32_t a)
+{
+    for (struct iface *ifp = s->ifaces; ifp; ifp = ifp->next)
+        if (iface_has_addr4(ifp, a))
+            return ifp;
+    return NULL;
+}
+
+/* ip_output to one of our own addresses (net/ip4.h): Linux routes it
+ * through lo, which hands it back to IP input from the backlog softirq,
+ * after the sender's call returns. The queue plays that backlog. */
+static int ip4_loop_output(struct stack *s, const struct ipaddr *src, uint32_t d, uint8_t proto,
+                           uint8_t ttl, uint8_t tos, struct buf *b)
+{
+    struct ip4_state *st = &s->net->ip4;
+    uint32_t total = IP4_HDR_MIN + b->len;
+    if (total > 65535) {
+        STAT_INC(s, IP_OUT_DISCARDS);
+        buf_free(b);
+        return -EMSGSIZE;
+    }
+    struct ip4_repr r = {
+        .tos = tos,
+        .total_len = (uint16_t)total,
+        .df = proto == IP4_PROTO_TCP,
+        .ttl = ttl ? ttl : (uint8_t)s->cfg.ip_default_ttl,
+        .proto = proto,
+        /* Linux's local route has the address itself as preferred source. */
+        .src = src && !ipaddr_is_any(src) ? ipaddr_v4_be(src) : d,
+        .dst = d,
+    };
+    r.id = ip4_next_id(s, r.src, r.dst, proto);
+    STAT_INC(s, IP_OUT_REQUESTS);
+    uint8_t *h = st->loop_len < IP4_LOOP_MAX ? buf_push(b, IP4_HDR_MIN) : NULL;
+    if (!h) {
+        STAT_INC(s, IP_OUT_DISCARDS);
+        buf_free(b);
+        return -ENOBUFS;
+    }
+    ip4_emit(&r, h);
+    /* Nothing leaves the process, so the bytes cannot change: the
+     * receiver need not verify (or complete) the transport checksum. */
+    b->flags = (b->flags & ~(uint32_t)BUF_CSUM_PARTIAL) | BUF_CSUM_VERIFIED;
+    b->next = NULL;
+    if (st->loop_tail)
+        st->loop_tail->next = b;
+    else
+        st->loop_head = b;
+    st->loop_tail = b;
+    st->loop_len++;
+    return 0;
+}
+
+void ip4_loop_run(struct stack *s, sg_time now)
+{
+    struct ip4_state *st = &s->net->ip4;
+    struct buf *b = st->loop_head;
+    st->loop_head = st->loop_tail = NULL;
+    st->loop_len = 0;
+    while (b) {
+        struct buf *next = b->next;
+        b->next = NULL;
+        uint32_t dst;
+        memcpy(&dst, b->data + 16, 4); /* we wrote the header: it is there */
+        struct iface *ifp = ip4_iface_of(s, dst);
+        if (ifp) {
+            ip4_input(s, ifp, b, 0, now);
+        } else {
+            buf_free(b); /* cannot happen: addresses are never removed */
+        }
+        b = next;
+    }
+}
+
+bool ip4_loop_pending(const struct stack *s)
+{
+    return s->net->ip4.loop_head != NULL;
+}
+
+void ip4_loop_free(struct stack *s)
+{
+    buf_free_chain(s->net->ip4.loop_head);
+    s->net->ip4.loop_head = s->net->ip4.loop_tail = NULL;
+    s->net->ip4.loop_len = 0;
+}
+
 int ip_output(struct stack *s, const struct ipaddr *src, const struct ipaddr *dst, uint8_t proto,
               uint8_t ttl, uint8_t tos, struct buf *b, sg_time now)
 {
@@ -181,13 +268,13 @@ int ip_output(struct stack *s, const struct ipaddr *src, const struct ipaddr *ds
         return -EAFNOSUPPORT; /* IPv6 is not implemented yet */
     }
     uint32_t d = ipaddr_v4_be(dst);
+    if (stack_has_addr4(s, d))
+        return ip4_loop_output(s, src, d, proto, ttl, tos, b);
     struct route_hop hop;
-    if (stack_has_addr4(s, d) || route_lookup4(s, d, &hop) < 0) {
-        /* No loopback delivery yet (net/ip4.h): a datagram to ourselves
-         * has nowhere to go. */
+    if (route_lookup4(s, d, &hop) < 0) {
         STAT_INC(s, IP_OUT_NO_ROUTES);
         buf_free(b);
-        return stack_has_addr4(s, d) ? -EHOSTUNREACH : -ENETUNREACH;
+        return -ENETUNREACH;
     }
     if (ip4_is_limited_bcast(d) || ip4_is_multicast(d))
         hop.nexthop = d; /* on the link of the chosen interface, never via a gateway */

@@ -14,16 +14,23 @@
  * Output path: ip_output (net/stack.h) -> route_lookup4 -> header ->
  *   fragmentation if needed and allowed -> ip4_xmit_hop: arp_output on
  *   Ethernet, iface_xmit on raw IP.
+ *   A datagram to one of our own addresses takes Linux's loopback route
+ *   instead: source = destination unless one was given, MTU 65535 (so
+ *   never fragmented), queued on the stack's loopback queue and handed to
+ *   ip4_input by the next stack_poll (never recursively from ip_output, so
+ *   a transport is never re-entered from its own output). It counts
+ *   IP_OUT_REQUESTS going out and IP_IN_RECEIVES/IP_IN_DELIVERS coming in,
+ *   as Linux counts traffic over lo; no link counters move.
  *
  * Not implemented (yet): IP options are accepted on input but not acted
  * upon (no source routing, record route or timestamps: RFC 7126 §4 lets a
  * host ignore them) and never emitted; multicast reception (no groups are
- * joined, so multicast datagrams count IP_IN_ADDR_ERRORS); loopback
- * delivery of datagrams a stack sends to its own address (ip_output
- * returns -EHOSTUNREACH).
+ * joined, so multicast datagrams count IP_IN_ADDR_ERRORS); broadcasts
+ * are not looped back to the sender's own sockets.
  */
 #ifndef SG_NET_IP4_H
 #define SG_NET_IP4_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "base/buf.h"
 #include "base/time.h"
@@ -38,8 +45,16 @@ struct route_hop;
  * to others (as Linux's ip_idents). */
 #define IP4_ID_BUCKETS 256
 
+/* Linux's netdev_max_backlog: datagrams beyond this many waiting on the
+ * loopback queue are dropped (-ENOBUFS, IP_OUT_DISCARDS). */
+#define IP4_LOOP_MAX 1000
+
 struct ip4_state {
     uint16_t ids[IP4_ID_BUCKETS];
+    /* Datagrams to our own addresses, IP header at data, waiting for the
+     * next stack_poll (FIFO through buf->next). */
+    struct buf *loop_head, *loop_tail;
+    uint32_t loop_len;
 };
 
 void ip4_init(struct stack *s);
@@ -51,6 +66,15 @@ void ip4_input(struct stack *s, struct iface *ifp, struct buf *b, unsigned link_
 /* Hand a complete datagram (IP header at b->data) to the link of `hop`.
  * Takes b. 0 or -errno. */
 int ip4_xmit_hop(struct stack *s, const struct route_hop *hop, struct buf *b, sg_time now);
+
+/* Deliver the datagrams queued on the loopback queue when the call
+ * starts (those they cause wait for the next call, so a conversation
+ * with oneself cannot livelock one call). */
+void ip4_loop_run(struct stack *s, sg_time now);
+/* Is anything waiting on the loopback queue? */
+bool ip4_loop_pending(const struct stack *s);
+/* Free the loopback queue (stack_free). */
+void ip4_loop_free(struct stack *s);
 
 /* The next IP identification for a datagram (src, dst, proto). */
 uint16_t ip4_next_id(struct stack *s, uint32_t src, uint32_t dst, uint8_t proto);

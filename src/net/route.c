@@ -64,7 +64,18 @@ int ip_route_lookup(struct stack *s, const struct ipaddr *dst, struct ipaddr *sr
                     uint32_t *mtu_out)
 {
     struct route_hop hop;
-    if (!ipaddr_is_v4(dst) || route_lookup4(s, ipaddr_v4_be(dst), &hop) < 0)
+    if (!ipaddr_is_v4(dst))
+        return -ENETUNREACH;
+    if (stack_has_addr4(s, ipaddr_v4_be(dst))) {
+        /* The loopback route (net/ip4.h): the address itself as source,
+         * lo's MTU (65536 on Linux, capped by the IPv4 total length). */
+        if (src_out)
+            *src_out = *dst;
+        if (mtu_out)
+            *mtu_out = 65535;
+        return 0;
+    }
+    if (route_lookup4(s, ipaddr_v4_be(dst), &hop) < 0)
         return -ENETUNREACH;
     if (src_out)
         *src_out = ipaddr_v4(hop.src);

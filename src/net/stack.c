@@ -1,10 +1,12 @@
 /* The stack root: creation, teardown and the two entry points drivers
  * call (net/stack.h). Input dispatch by interface kind:
  *   stack_input -> eth_input (Ethernet) | ip4_input (raw IP) */
+#include <netinet/in.h> /* IPPROTO_TCP */
 #include <stdlib.h>
 #include <string.h>
 
 #include "net/iface.h"
+#include "tcp/tcp.h"
 #include "udp/udp.h"
 
 struct stack *stack_new(const struct sg_config *cfg)
@@ -37,8 +39,14 @@ struct stack *stack_new(const struct sg_config *cfg)
     ip4_reass_init(s);
     icmp4_init(s);
     udp_init(s);
-    /* TCP registers itself in s->l4[6] here, through tcp_attach(s)
-     * (tcp/tcp.h), once the engine is in the tree. */
+    /* Every stack speaks TCP, sockets or not: a SYN to a closed port must
+     * get a RST, not ICMP protocol unreachable. tcp_attach is idempotent,
+     * so the later calls (socket layer, runtime) are harmless. */
+    tcp_attach(s);
+    if (!s->l4[IPPROTO_TCP].state) {
+        stack_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -49,6 +57,7 @@ void stack_free(struct stack *s)
     for (int p = 0; p < 256; p++)
         if (s->l4[p].destroy)
             s->l4[p].destroy(s);
+    ip4_loop_free(s); /* after the transports, whose teardown may still send */
     ip4_reass_free(s);
     arp_free(s);
     route_free_all(s);
@@ -75,6 +84,10 @@ void stack_input(struct stack *s, struct iface *ifp, struct buf *frame, sg_time 
 sg_time stack_poll(struct stack *s, sg_time now)
 {
     s->now = now;
+    ip4_loop_run(s, now);
     tw_advance(&s->timers, now);
+    /* What the loopback delivery queued (a SYN's SYN-ACK...) is due now. */
+    if (ip4_loop_pending(s))
+        return now;
     return tw_next_deadline(&s->timers);
 }

@@ -136,7 +136,9 @@ int route_add(struct stack *s, const struct ipaddr *dst, int prefix_len, const s
 /* One received frame (takes it); frames that fail validation are counted
  * and freed. */
 void stack_input(struct stack *s, struct iface *ifp, struct buf *frame, sg_time now);
-/* Run due timers; returns the next deadline (SG_TIME_NEVER if none). */
+/* Deliver what waits on the loopback queue, run due timers; returns the
+ * next deadline: `now` while loopback datagrams wait, else the next timer
+ * (SG_TIME_NEVER if none). */
 sg_time stack_poll(struct stack *s, sg_time now);
 
 /* IP output for transports: `b` holds the transport header + payload at
@@ -150,14 +152,16 @@ sg_time stack_poll(struct stack *s, sg_time now);
  *   fragmented to the interface MTU (see net/ip4.c for why).
  *   BUF_CSUM_PARTIAL: left for the link, except when the datagram is
  *   fragmented: then the UDP checksum is completed here first.
- * Returns 0 or -errno: -ENETUNREACH no route; -EHOSTUNREACH dst is one of
- * our own addresses (no loopback delivery yet); -EMSGSIZE too big;
+ * A datagram to one of our own addresses is queued and delivered to our
+ * own input by the next stack_poll (Linux's loopback route, net/ip4.h).
+ * Returns 0 or -errno: -ENETUNREACH no route; -EMSGSIZE too big;
  * -ENOBUFS no memory, ARP cache full or the driver refused;
  * -EAFNOSUPPORT IPv6 (not yet). */
 int ip_output(struct stack *s, const struct ipaddr *src, const struct ipaddr *dst, uint8_t proto,
               uint8_t ttl, uint8_t tos, struct buf *b, sg_time now);
 /* The source address and MTU a datagram to dst would use (route lookup
- * only). 0 or -ENETUNREACH. */
+ * only; for one of our own addresses: that address and 65535). 0 or
+ * -ENETUNREACH. */
 int ip_route_lookup(struct stack *s, const struct ipaddr *dst, struct ipaddr *src_out,
                     uint32_t *mtu_out);
 /* Is `a` one of this stack's addresses (or a broadcast it accepts)? */

@@ -85,7 +85,7 @@ int sock_create(struct stack *s, int domain, int type, int protocol, struct sock
     sk->ss = SOCK_SS_UNCONNECTED;
     sock_opts_init(sk);
     if (type == SOCK_STREAM) {
-        tcp_attach(s);
+        /* TCP is attached by stack_new (net/stack.c). */
         sk->tcb = tcp_new(s, sk, sock_tcp_event);
         if (!sk->tcb) {
             free(sk);

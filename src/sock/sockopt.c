@@ -8,11 +8,11 @@
  * protocol does not handle, -EOPNOTSUPP on AF_INET (ip_getsockopt) and
  * -ENOPROTOOPT on AF_INET6 (ipv6_getsockopt). Options Linux
  * accepts but that would have no effect here (SO_PRIORITY, SO_MARK,
- * SO_DONTROUTE, SO_TIMESTAMP*, SO_BINDTODEVICE, SO_PEEK_OFF, TCP's
- * SO_REUSEPORT: the engine has no reuseport groups yet, ...) are refused
- * on set rather than silently accepted; their get reports the default.
+ * SO_DONTROUTE, SO_TIMESTAMP*, SO_BINDTODEVICE, SO_PEEK_OFF, ...) are
+ * refused on set rather than silently accepted; their get reports the
+ * default.
  *
- *   SOL_SOCKET  set+get: SO_REUSEADDR SO_REUSEPORT(UDP) SO_KEEPALIVE
+ *   SOL_SOCKET  set+get: SO_REUSEADDR SO_REUSEPORT SO_KEEPALIVE
  *                 SO_LINGER SO_SNDBUF SO_RCVBUF SO_RCVLOWAT SO_RCVTIMEO
  *                 SO_SNDTIMEO SO_OOBINLINE SO_BROADCAST SO_BSDCOMPAT
  *               get only: SO_TYPE SO_PROTOCOL SO_DOMAIN SO_ERROR
@@ -115,9 +115,9 @@ static int sock_set_sol_socket(struct sock *sk, int name, const void *val, sockl
             tcp_set_reuseaddr(sk->tcb, on);
         return 0;
     case SO_REUSEPORT:
-        if (on && sock_is_stream(sk))
-            return -ENOPROTOOPT; /* the engine has no reuseport groups */
         o->reuseport = on;
+        if (sock_is_stream(sk))
+            tcp_set_reuseport(sk->tcb, on);
         return 0;
     case SO_KEEPALIVE:
         o->keepalive = on;

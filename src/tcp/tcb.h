@@ -85,7 +85,6 @@ struct tcp_stack {
     uint32_t port_hint;    /* ephemeral search perturbation (RFC 6056 alg. 3) */
     sg_time chack_second;  /* challenge ACK rate limit window start */
     uint32_t chack_count;
-    uint32_t ts_hz_unused;
 };
 
 struct tcb {
@@ -161,7 +160,6 @@ struct tcb {
     uint32_t probe_backoff; /* persist interval doublings (reset when data goes out) */
     uint32_t keep_probes;   /* keepalive probes without reply */
     uint32_t total_retrans;
-    uint32_t sacked_out_unused;
     sg_time rto_first;                   /* time of the first RTO of the current series */
     uint32_t prior_cwnd, prior_ssthresh; /* undo after a spurious RTO */
     uint32_t rto_tsval;                  /* TSval of the first RTO retransmission */

@@ -103,9 +103,9 @@ void tcp_release(struct tcb *t, sg_time now);
 /* Bind to (addr, port). addr may be any (:: / 0.0.0.0 mapped); port 0 picks
  * an ephemeral port (Linux's range 32768..60999, randomised start).
  * Errors: -EINVAL already bound or not CLOSE; -EADDRNOTAVAIL addr is not
- * local and not any; -EADDRINUSE (addr, port) is used by another tcb and
- * neither has SO_REUSEADDR (a listener always conflicts with another
- * listener on the same port and an overlapping address). */
+ * local and not any; -EADDRINUSE (addr, port) overlaps another bound tcb,
+ * unless both set SO_REUSEADDR and neither listens, or both set
+ * SO_REUSEPORT (a TIME_WAIT entry keeps its socket's SO_REUSEADDR). */
 int tcp_bind(struct tcb *t, const struct ipaddr *addr, uint16_t port);
 /* Start an active open (RFC 9293 §3.10.1): choose the source address by
  * route (ip_route_lookup) if unbound or bound to any, pick an ephemeral
@@ -119,7 +119,8 @@ int tcp_bind(struct tcb *t, const struct ipaddr *addr, uint16_t port);
  *   -EALREADY   state is SYN_SENT or SYN_RECV
  *   -EISCONN    any other state but CLOSE (incl. LISTEN, as Linux)
  *   -ENETUNREACH no route; -EADDRNOTAVAIL no free ephemeral port / 4-tuple
- *   -EADDRINUSE the bound 4-tuple is in use; -EINVAL remote port 0 */
+ *   (a bound 4-tuple already in use also gives -EADDRNOTAVAIL, as Linux's
+ *   __inet_check_established) */
 int tcp_connect(struct tcb *t, const struct ipaddr *remote, uint16_t rport, sg_time now);
 /* Become a listener (or change the backlog of one). backlog is clamped to
  * [0, cfg.somaxconn] like Linux; the accept queue holds up to backlog+1
@@ -151,7 +152,8 @@ int tcp_accept(struct tcb *listener, struct tcb **child);
  *              SHUT_WR / FIN sent. The socket layer raises SIGPIPE unless
  *              MSG_NOSIGNAL.
  *   -ECONNRESET, -ETIMEDOUT, ... a pending error: returned once and
- *              cleared (Linux sock_error()), no SIGPIPE. */
+ *              cleared (Linux sock_error()), no SIGPIPE.
+ *   -ENOBUFS   the send ring could not allocate memory. */
 ssize_t tcp_send(struct tcb *t, const struct iovec *iov, int iovcnt, int flags, sg_time now);
 
 /* Receive (RFC 9293 §3.10.3) into iov. flags:
