@@ -81,9 +81,11 @@ void rt_sock_event(void *ctx, struct sock *sk, unsigned ev)
 {
     struct rt_file *f = ctx;
     struct rt_stack *rs = f->st->rt;
-    rs->evgen++;
+    /* Written under the lock only; atomic for rt_block's lock-free spin. */
+    atomic_store_explicit(&rs->evgen, atomic_load_explicit(&rs->evgen, memory_order_relaxed) + 1,
+                          memory_order_release);
     if (rs->mode != RT_MODE_SIM)
-        pthread_cond_broadcast(&rs->cond);
+        rs->bcast = true; /* broadcast by whoever drops the lock (stack_rt.c) */
     unsigned mask = sock_poll(sk);
     if (f->fd >= 0)
         rt_file_show(f, mask);
@@ -181,7 +183,10 @@ void rt_sock_orphan(struct rt_file *f)
     f->st = NULL;
     rt_file_close_fd(f);
     rs->locked = false;
+    rs->bcast = false;
     pthread_mutex_unlock(&rs->lock);
+    pthread_cond_broadcast(&rs->cond); /* for the events closing raised */
+    rt_unlocked();
     if (rt_file_remove_if(f))
         rt_file_put(f);
 }

@@ -150,11 +150,18 @@ static void rt_file_set_counter(struct rt_file *f, uint64_t val)
 {
     if (f->fd < 0 || val == f->efd_val)
         return;
-    uint64_t v;
-    /* Drain to 0 (EAGAIN if already 0), then add the new value. */
-    if (read(f->fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+    /* Only we read or write the counter, so efd_val is what it holds: a
+     * rise is one write of the difference, a fall a drain to 0 and then
+     * a write -- one system call per change on the common paths. */
+    uint64_t v, add = val;
+    if (val > f->efd_val) {
+        add = val - f->efd_val;
+    } else if (read(f->fd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
         return;
-    if (val && write(f->fd, &val, sizeof(val)) != (ssize_t)sizeof(val))
+    } else {
+        f->efd_val = 0;
+    }
+    if (add && write(f->fd, &add, sizeof(add)) != (ssize_t)sizeof(add))
         return;
     f->efd_val = val;
 }

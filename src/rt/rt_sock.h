@@ -67,9 +67,11 @@ struct rt_stack {
     sg_stack *st;
     enum rt_mode mode;
     pthread_mutex_t lock;
-    pthread_cond_t cond; /* broadcast on every socket event (CLOCK_MONOTONIC) */
+    pthread_cond_t cond; /* broadcast after socket events (CLOCK_MONOTONIC; see bcast) */
     bool locked;         /* the lock is held by an API call or the service loop */
     bool in_api;         /* ... by an API call (no SIGIO for the caller's own changes) */
+    bool bcast;          /* an event since the last broadcast: broadcast once the lock is
+                            dropped, so woken waiters do not block on it at once */
     uint32_t nfiles;     /* socket files on this stack */
     struct rt_file *files;
     struct rt_sig *sigs;
@@ -79,10 +81,14 @@ struct rt_stack {
     int wait_fd;  /* epoll: wake_efd + the links' own descriptors */
     pthread_t thread;
     bool running, stop;
-    uint32_t nblocked;   /* callers blocked driving a caller-driven stack */
-    uint64_t evgen;      /* socket events so far (a blocked driver's "did
-                            processing change anything?") */
-    sg_time sleep_until; /* when the runner will next wake by itself */
+    uint32_t nblocked;      /* callers blocked driving a caller-driven stack */
+    _Atomic uint64_t evgen; /* socket events so far (a blocked driver's "did
+                            processing change anything?", and what a
+                            spinning waiter watches without the lock) */
+    sg_time sleep_until;    /* when the runner will next wake by itself */
+    /* Threads that queued this stack for direct processing (stack_rt.c)
+     * and have not yet done it: sg_stack_free waits for 0. */
+    atomic_uint direct_refs;
     struct rt_link *links;
     uint32_t nlinks, links_cap;
     uint32_t nlink_pairs; /* links created, for seeds and names */
@@ -169,6 +175,9 @@ sg_time rt_now(sg_stack *st);
  * service thread if its sleep is now too long) and sends queued signals. */
 void rt_lock(struct rt_stack *rs);
 void rt_unlock(struct rt_stack *rs);
+/* Forget that this thread holds a threaded stack's lock (it was dropped
+ * by hand) and process the peer stacks its transmissions queued. */
+void rt_unlocked(void);
 /* Wait for something to happen on the stack, with the lock held (it is
  * released while waiting): 0 to try again, -ETIMEDOUT once `deadline`
  * (stack clock; SG_TIME_NEVER: none) has passed, -EDEADLK for a world

@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,83 @@ static void rt_wake(struct rt_stack *rs)
     if (rs->wake_efd >= 0 && write(rs->wake_efd, &one, sizeof(one)) < 0) {
         /* EAGAIN: the counter is full, so it is readable anyway */
     }
+}
+
+/* ---- direct processing -------------------------------------------------------
+ *
+ * A frame a threaded stack transmits over a memlink would otherwise wake
+ * the peer's service thread (eventfd write, ppoll return, then the peer's
+ * application woken by it: two thread hand-offs per frame). Instead, while
+ * a thread holds a threaded stack's lock, the peer is queued here, and
+ * once that lock is dropped the same thread processes the peer's input
+ * itself (never two stack locks at once). The peer's service thread then
+ * sleeps on; it is woken only if the processing left it an earlier timer.
+ */
+#define RT_DEFER_MAX 8
+#define RT_DEFER_BUDGET 64 /* stacks processed per drain before handing off */
+
+static _Thread_local struct {
+    struct rt_stack *q[RT_DEFER_MAX];
+    uint32_t n;
+    bool on;       /* this thread holds a threaded stack's lock */
+    bool draining; /* rt_defer_drain is running (no recursion) */
+} tl_defer;
+
+/* A frame reached rs's link: queue rs for this thread, or wake its runner. */
+static void rt_defer_or_wake(struct rt_stack *rs)
+{
+    if (tl_defer.on && rs->mode == RT_MODE_THREADED) {
+        for (uint32_t i = 0; i < tl_defer.n; i++)
+            if (tl_defer.q[i] == rs)
+                return;
+        if (tl_defer.n < RT_DEFER_MAX) {
+            atomic_fetch_add(&rs->direct_refs, 1);
+            tl_defer.q[tl_defer.n++] = rs;
+            return;
+        }
+    }
+    rt_wake(rs);
+}
+
+static void rt_unlock_flush(struct rt_stack *rs);
+static sg_time rt_process_frames(struct rt_stack *rs, sg_time now);
+static bool rt_runner_late(struct rt_stack *rs, sg_time now);
+
+/* Process the queued stacks (no lock held). Their processing may queue
+ * more (replies to us); a budget bounds the ping-pong, after which the
+ * rest go to their service threads. */
+static void rt_defer_drain(void)
+{
+    tl_defer.draining = true;
+    uint32_t budget = RT_DEFER_BUDGET;
+    while (tl_defer.n) {
+        struct rt_stack *rs = tl_defer.q[0];
+        tl_defer.q[0] = tl_defer.q[--tl_defer.n];
+        pthread_mutex_lock(&rs->lock);
+        if (budget == 0 || rs->stop || rs->mode != RT_MODE_THREADED) {
+            rt_wake(rs);
+            pthread_mutex_unlock(&rs->lock);
+        } else {
+            budget--;
+            rs->locked = true;
+            rs->in_api = false; /* the peer's doing, as in the service loop */
+            tl_defer.on = true;
+            sg_time now = sg_now_ns();
+            rt_process_frames(rs, now);
+            if (rt_runner_late(rs, now))
+                rt_wake(rs);
+            rt_unlock_flush(rs);
+        }
+        atomic_fetch_sub(&rs->direct_refs, 1);
+    }
+    tl_defer.draining = false;
+}
+
+void rt_unlocked(void)
+{
+    tl_defer.on = false;
+    if (tl_defer.n && !tl_defer.draining)
+        rt_defer_drain();
 }
 
 /* ---- creation ----------------------------------------------------------- */
@@ -140,6 +218,7 @@ void rt_lock(struct rt_stack *rs)
     pthread_mutex_lock(&rs->lock);
     rs->locked = true;
     rs->in_api = true;
+    tl_defer.on = rs->mode == RT_MODE_THREADED;
 }
 
 /* The earliest thing the runner must do: a timer or a link event. */
@@ -157,6 +236,27 @@ static sg_time rt_next_event_locked(struct rt_stack *rs, sg_time now)
     return next;
 }
 
+/* Does the runner need waking to keep its plan (sleep_until)? Timers the
+ * call armed, and link events still to come (an impaired link's delayed
+ * frame), count; frames already queued on a link do not: their arrival
+ * called on_rx, which woke the runner or queued the stack for direct
+ * processing -- waking the service thread for them too would have it
+ * race the thread about to take them. */
+static bool rt_runner_late(struct rt_stack *rs, sg_time now)
+{
+    sg_stack *st = rs->st;
+    bool api = rs->in_api;
+    rs->in_api = false; /* timers firing here are not the caller's doing */
+    sg_time next = stack_poll(st->core, now);
+    rs->in_api = api;
+    for (uint32_t i = 0; i < st->nifaces; i++) {
+        sg_time t = link_next_event(st->ifaces[i].link);
+        if (t > now)
+            next = time_min(next, t);
+    }
+    return next < rs->sleep_until;
+}
+
 /* Drop the lock and send what the events queued. */
 static void rt_unlock_flush(struct rt_stack *rs)
 {
@@ -164,12 +264,19 @@ static void rt_unlock_flush(struct rt_stack *rs)
     uint32_t n = rs->nsigs;
     rs->sigs = NULL;
     rs->nsigs = rs->sigs_cap = 0;
+    bool bcast = rs->bcast;
+    rs->bcast = false;
     rs->locked = false;
     rs->in_api = false;
     pthread_mutex_unlock(&rs->lock);
+    /* After the unlock: a waiter woken while we still held the lock
+     * would only go back to sleep on it (two futex calls more). */
+    if (bcast)
+        pthread_cond_broadcast(&rs->cond);
     if (n)
         rt_sig_send(sigs, n);
     free(sigs);
+    rt_unlocked();
 }
 
 void rt_unlock(struct rt_stack *rs)
@@ -181,7 +288,7 @@ void rt_unlock(struct rt_stack *rs)
          * not run at this same virtual time). */
         rs->in_api = false;
         st->deadline = stack_poll(st->core, sg_world_now(st->world));
-    } else if (rt_next_event_locked(rs, sg_now_ns()) < rs->sleep_until) {
+    } else if (rt_runner_late(rs, sg_now_ns())) {
         rt_wake(rs);
     }
     rt_unlock_flush(rs);
@@ -191,11 +298,18 @@ void rt_unlock(struct rt_stack *rs)
 
 sg_time rt_process_locked(struct rt_stack *rs, sg_time now)
 {
-    sg_stack *st = rs->st;
     uint64_t v;
     if (rs->wake_efd >= 0 && read(rs->wake_efd, &v, sizeof(v)) < 0) {
         /* EAGAIN: nobody woke us */
     }
+    return rt_process_frames(rs, now);
+}
+
+/* rt_process_locked without draining the wake eventfd: for a thread
+ * processing a peer directly (its wake-ups are the service thread's). */
+static sg_time rt_process_frames(struct rt_stack *rs, sg_time now)
+{
+    sg_stack *st = rs->st;
     for (uint32_t i = 0; i < st->nifaces; i++) {
         struct rt_iface *ri = &st->ifaces[i];
         link_poll(ri->link, now);
@@ -228,6 +342,7 @@ static void *rt_service(void *arg)
     struct rt_stack *rs = arg;
     pthread_mutex_lock(&rs->lock);
     rs->locked = true;
+    tl_defer.on = true;
     while (!rs->stop) {
         sg_time now = sg_now_ns();
         sg_time next = rt_process_locked(rs, now);
@@ -236,7 +351,9 @@ static void *rt_service(void *arg)
         rt_wait_fd(rs, next);
         pthread_mutex_lock(&rs->lock);
         rs->locked = true;
+        tl_defer.on = true;
     }
+    tl_defer.on = false;
     rs->locked = false;
     pthread_mutex_unlock(&rs->lock);
     return NULL;
@@ -352,11 +469,21 @@ static int rt_block_threaded(struct rt_stack *rs, sg_time deadline)
     sg_time now = sg_now_ns();
     if (now >= deadline)
         return -ETIMEDOUT;
-    if (rs->nsigs) {
-        /* Signals first: never sleep holding them. */
+    /* The call may have armed a timer (a SYN's, a send's retransmission)
+     * before blocking: the service thread must not sleep past it. (Timers
+     * due now fire here, so this goes before the check below.) */
+    if (rt_runner_late(rs, now))
+        rt_wake(rs);
+    if (rs->nsigs || tl_defer.n) {
+        /* Signals and queued peers first: never sleep holding them. */
         rt_unlock_flush(rs);
         rt_lock(rs);
         return 0;
+    }
+    if (rs->bcast) {
+        /* Our own events (data consumed, space freed) for other waiters. */
+        rs->bcast = false;
+        pthread_cond_broadcast(&rs->cond);
     }
     rs->locked = false;
     rs->in_api = false;
@@ -379,12 +506,12 @@ static int rt_block_driven(struct rt_stack *rs, sg_time deadline)
     /* Run the stack here; wait only if that changed nothing. The wake
      * eventfd is written by events while someone is blocked (api.c), so
      * another thread processing the stack wakes us too. */
-    uint64_t gen = rs->evgen;
+    uint64_t gen = atomic_load_explicit(&rs->evgen, memory_order_relaxed);
     rs->in_api = false; /* input processed here is the peer's doing */
     sg_time next = rt_process_locked(rs, now);
     rs->in_api = true;
     rs->sleep_until = time_min(rs->sleep_until, next);
-    if (rs->evgen != gen)
+    if (atomic_load_explicit(&rs->evgen, memory_order_relaxed) != gen)
         return 0; /* something happened: let the caller try again */
     if (rs->nsigs) {
         rt_unlock_flush(rs);
@@ -551,6 +678,10 @@ void sg_stack_free(sg_stack *st)
         rt_sock_orphan(rs->files);
     for (uint32_t i = 0; i < rs->nlinks; i++)
         rt_link_destroy(st, &rs->links[i]);
+    /* No peer can queue us any more (our links are detached); wait for
+     * threads that did to see `stop` and let go. */
+    while (atomic_load(&rs->direct_refs) != 0)
+        sched_yield();
     stack_free(st->core);
     free(st->ifaces);
     rt_stack_destroy(rs);
@@ -581,7 +712,7 @@ static int rt_parse_cidr(const char *cidr, struct ipaddr *out, int *plen)
 
 static void rt_link_on_rx(void *ctx)
 {
-    rt_wake(ctx);
+    rt_defer_or_wake(ctx);
 }
 
 static int rt_iface_xmit(void *ctx, struct buf *frame, sg_time now)

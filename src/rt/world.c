@@ -24,6 +24,7 @@
 #include "net/iface.h"
 #include "net/stack.h"
 #include "rt/rt.h"
+#include "rt/rt_sock.h"
 #include "sigurg/sim.h"
 
 #define WORLD_DEFAULT_MTU 1500
@@ -89,6 +90,16 @@ void sg_world_free(sg_world *w)
 {
     if (!w)
         return;
+    /* Sockets still open lose their stack (their numbers close, so none
+     * is left pointing at freed memory), which releases the runtime part
+     * of each stack; all of it while the links still exist, as closing
+     * may transmit. */
+    for (uint32_t i = 0; i < w->nstacks; i++) {
+        sg_stack *st = w->stacks[i];
+        while (st->rt && st->rt->files)
+            rt_sock_orphan(st->rt->files);
+        rt_stack_maybe_release(st);
+    }
     /* Stacks first: their interfaces point at the links. */
     for (uint32_t i = 0; i < w->nstacks; i++) {
         stack_free(w->stacks[i]->core);
@@ -339,8 +350,15 @@ int sg_world_run_until(sg_world *w, int (*cond)(void *ctx), void *ctx, uint64_t 
 int sg_stack_counters(const sg_stack *s, uint64_t *out, size_t n)
 {
     size_t k = n < SG_C__COUNT ? n : SG_C__COUNT;
+    /* A running stack's thread updates the counters under its lock; a
+     * world's stack is only touched by whoever steps the world. */
+    struct rt_stack *rs = s->world ? NULL : s->rt;
+    if (rs)
+        pthread_mutex_lock(&rs->lock);
     if (k)
         memcpy(out, s->core->counters, k * sizeof(*out));
+    if (rs)
+        pthread_mutex_unlock(&rs->lock);
     return SG_C__COUNT;
 }
 
