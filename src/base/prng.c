@@ -19,6 +19,11 @@ static uint64_t prng_splitmix(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+uint64_t prng_mix64(uint64_t x)
+{
+    return prng_splitmix(&x);
+}
+
 void prng_seed(struct prng *p, uint64_t seed)
 {
     /* splitmix64 never yields four zero words in a row, so the state is

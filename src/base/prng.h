@@ -19,6 +19,9 @@ double prng_unit(struct prng *p);                /* uniform in [0, 1) */
 int prng_chance(struct prng *p, double p01);
 /* len random bytes, little-endian words: the same on every host. */
 void prng_fill(struct prng *p, void *dst, uint32_t len);
+/* The splitmix64 finaliser as a pure function: a well-mixed 64-bit value
+ * from any input (deriving seeds from a seed and an index). */
+uint64_t prng_mix64(uint64_t x);
 /* A child generator with an independent stream (for per-link PRNGs).
  * Deterministic: advances the parent by four draws. */
 void prng_fork(struct prng *p, struct prng *child);

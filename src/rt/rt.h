@@ -57,4 +57,8 @@ sg_time rt_stack_now(const struct sg_stack *st);
  * capture; cfg->kind and cfg->mtu are not looked at (the ends have them). */
 int rt_world_add_link(sg_stack *st, const char *cidr, struct link *near, struct link *far,
                       const struct sg_link_config *cfg);
+/* "a.b.c.d/len" -> address and prefix length (rt/cidr.c). 0, or -1 if
+ * malformed. */
+int rt_parse_cidr4(const char *cidr, struct ipaddr *out, int *plen);
+
 #endif

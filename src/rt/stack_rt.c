@@ -690,26 +690,6 @@ void sg_stack_free(sg_stack *st)
 
 /* ---- links ---------------------------------------------------------------- */
 
-static int rt_parse_cidr(const char *cidr, struct ipaddr *out, int *plen)
-{
-    char host[INET_ADDRSTRLEN];
-    const char *slash = cidr ? strchr(cidr, '/') : NULL;
-    if (!slash || (size_t)(slash - cidr) >= sizeof(host))
-        return -1;
-    memcpy(host, cidr, (size_t)(slash - cidr));
-    host[slash - cidr] = '\0';
-    uint32_t be;
-    if (inet_pton(AF_INET, host, &be) != 1)
-        return -1;
-    char *end;
-    long n = strtol(slash + 1, &end, 10);
-    if (end == slash + 1 || *end != '\0' || n < 0 || n > 32)
-        return -1;
-    *out = ipaddr_v4(be);
-    *plen = (int)n;
-    return 0;
-}
-
 static void rt_link_on_rx(void *ctx)
 {
     rt_defer_or_wake(ctx);
@@ -766,20 +746,12 @@ int rt_stack_add_link(sg_stack *st, struct link *l, const char *cidr)
 {
     struct ipaddr a;
     int plen;
-    if (!st || st->world || !st->rt || rt_parse_cidr(cidr, &a, &plen) < 0)
+    if (!st || st->world || !st->rt || rt_parse_cidr4(cidr, &a, &plen) < 0)
         return -EINVAL;
     pthread_mutex_lock(&st->rt->lock);
     int err = rt_stack_attach_link(st, l, &a, plen, NULL, 0);
     pthread_mutex_unlock(&st->rt->lock);
     return err;
-}
-
-static uint64_t rt_mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
 }
 
 static bool rt_impair_none(const struct sg_impair *p)
@@ -798,7 +770,7 @@ int sg_link_pair(sg_stack *a, const char *a_cidr, sg_stack *b, const char *b_cid
     int ap, bp;
     if (!a || !b || a == b || a->world || b->world || !a->rt || !b->rt ||
         (cfg->kind != 0 && cfg->kind != SG_LINK_ETHERNET && cfg->kind != SG_LINK_RAW_IP) ||
-        rt_parse_cidr(a_cidr, &aa, &ap) < 0 || rt_parse_cidr(b_cidr, &ba, &bp) < 0) {
+        rt_parse_cidr4(a_cidr, &aa, &ap) < 0 || rt_parse_cidr4(b_cidr, &ba, &bp) < 0) {
         errno = EINVAL;
         return -1;
     }
@@ -807,9 +779,9 @@ int sg_link_pair(sg_stack *a, const char *a_cidr, sg_stack *b, const char *b_cid
     /* Link ids from a's count and a's seed: distinct MACs per pair. */
     pthread_mutex_lock(&a->rt->lock);
     uint32_t idx = a->rt->nlink_pairs++;
-    uint64_t seed = rt_mix(a->core->cfg.seed ^ rt_mix(2ull << 32 | idx));
+    uint64_t seed = prng_mix64(a->core->cfg.seed ^ prng_mix64(2ull << 32 | idx));
     pthread_mutex_unlock(&a->rt->lock);
-    uint32_t id = (uint32_t)rt_mix(seed) | 1u;
+    uint32_t id = (uint32_t)prng_mix64(seed) | 1u;
     struct link *la, *lb;
     int err = link_mem_pair(kind, mtu, RT_MEMLINK_QLEN, id, &la, &lb);
     if (err < 0) {
@@ -880,7 +852,7 @@ int sg_stack_add_route(sg_stack *st, const char *cidr, const char *gw)
     struct ipaddr dst, via = ipaddr_v4(0);
     int plen;
     uint32_t gbe = 0;
-    if (!st || rt_parse_cidr(cidr, &dst, &plen) < 0 || (gw && inet_pton(AF_INET, gw, &gbe) != 1)) {
+    if (!st || rt_parse_cidr4(cidr, &dst, &plen) < 0 || (gw && inet_pton(AF_INET, gw, &gbe) != 1)) {
         errno = EINVAL;
         return -1;
     }

@@ -31,6 +31,7 @@
 #include "link/testlink.h"
 #include "net/iface.h"
 #include "net/stack.h"
+#include "base/prng.h"
 #include "rt/rt.h"
 #include "rt/rt_sock.h"
 #include "sigurg/sim.h"
@@ -86,34 +87,6 @@ static sg_time tl_now(const sg_testlink *t)
 }
 
 /* ---- attaching ---------------------------------------------------------- */
-
-static int tl_parse_cidr(const char *cidr, struct ipaddr *out, int *plen)
-{
-    char host[INET_ADDRSTRLEN];
-    const char *slash = cidr ? strchr(cidr, '/') : NULL;
-    if (!slash || (size_t)(slash - cidr) >= sizeof(host))
-        return -1;
-    memcpy(host, cidr, (size_t)(slash - cidr));
-    host[slash - cidr] = '\0';
-    uint32_t be;
-    if (inet_pton(AF_INET, host, &be) != 1)
-        return -1;
-    char *end;
-    long n = strtol(slash + 1, &end, 10);
-    if (end == slash + 1 || *end != '\0' || n < 0 || n > 32)
-        return -1;
-    *out = ipaddr_v4(be);
-    *plen = (int)n;
-    return 0;
-}
-
-static uint64_t tl_mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
 
 static int tl_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
 {
@@ -231,7 +204,7 @@ sg_testlink *sg_testlink_attach(sg_stack *s, const char *cidr, const struct sg_l
     int plen;
     if (!s || (!s->world && !s->rt) ||
         (cfg->kind != 0 && cfg->kind != SG_LINK_ETHERNET && cfg->kind != SG_LINK_RAW_IP) ||
-        tl_parse_cidr(cidr, &a, &plen) < 0) {
+        rt_parse_cidr4(cidr, &a, &plen) < 0) {
         errno = EINVAL;
         return NULL;
     }
@@ -263,7 +236,7 @@ sg_testlink *sg_testlink_attach(sg_stack *s, const char *cidr, const struct sg_l
         pthread_mutex_lock(&s->rt->lock);
         uint32_t idx = s->rt->nlink_pairs++;
         pthread_mutex_unlock(&s->rt->lock);
-        seed = tl_mix(s->core->cfg.seed ^ tl_mix(TL_SEED_KIND << 32 | idx));
+        seed = prng_mix64(s->core->cfg.seed ^ prng_mix64(TL_SEED_KIND << 32 | idx));
         id = (uint32_t)seed;
     }
     struct link *near, *far;

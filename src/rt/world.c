@@ -23,6 +23,7 @@
 #include "link/link.h"
 #include "net/iface.h"
 #include "net/stack.h"
+#include "base/prng.h"
 #include "rt/rt.h"
 #include "rt/rt_sock.h"
 #include "sigurg/sim.h"
@@ -46,18 +47,9 @@ struct sg_world {
     uint32_t nlinks, links_cap;
 };
 
-/* splitmix64's output function (Steele, Lea, Flood 2014). */
-static uint64_t world_mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 static uint64_t world_derive_seed(uint64_t seed, uint64_t kind, uint64_t index)
 {
-    uint64_t s = world_mix(seed ^ world_mix(kind << 32 | index));
+    uint64_t s = prng_mix64(seed ^ prng_mix64(kind << 32 | index));
     return s ? s : 1; /* 0 means "pick one from the OS" to a stack */
 }
 
@@ -142,27 +134,6 @@ nomem:
     return NULL;
 }
 
-/* "a.b.c.d/len" -> address and prefix length. 0 or -1. */
-static int world_parse_cidr(const char *cidr, struct ipaddr *out, int *plen)
-{
-    char host[INET_ADDRSTRLEN];
-    const char *slash = cidr ? strchr(cidr, '/') : NULL;
-    if (!slash || (size_t)(slash - cidr) >= sizeof(host))
-        return -1;
-    memcpy(host, cidr, (size_t)(slash - cidr));
-    host[slash - cidr] = '\0';
-    uint32_t be;
-    if (inet_pton(AF_INET, host, &be) != 1)
-        return -1;
-    char *end;
-    long n = strtol(slash + 1, &end, 10);
-    if (end == slash + 1 || *end != '\0' || n < 0 || n > 32)
-        return -1;
-    *out = ipaddr_v4(be);
-    *plen = (int)n;
-    return 0;
-}
-
 static int world_iface_xmit(void *ctx, struct buf *frame, sg_time now)
 {
     return link_xmit(ctx, frame, now);
@@ -216,7 +187,7 @@ int sg_world_connect(sg_world *w, sg_stack *a, const char *a_cidr, sg_stack *b, 
     enum link_kind kind = cfg->kind == SG_LINK_RAW_IP ? LINK_RAW_IP : LINK_ETHERNET;
     if (!world_owns(w, a) || !world_owns(w, b) || a == b ||
         (cfg->kind != 0 && cfg->kind != SG_LINK_ETHERNET && cfg->kind != SG_LINK_RAW_IP) ||
-        world_parse_cidr(a_cidr, &aa, &ap) < 0 || world_parse_cidr(b_cidr, &ba, &bp) < 0) {
+        rt_parse_cidr4(a_cidr, &aa, &ap) < 0 || rt_parse_cidr4(b_cidr, &ba, &bp) < 0) {
         errno = EINVAL;
         return -1;
     }
@@ -378,7 +349,7 @@ int rt_world_add_link(sg_stack *st, const char *cidr, struct link *near, struct 
     int plen, err;
     if (!cfg)
         cfg = &defaults;
-    if (!w || !world_owns(w, st) || world_parse_cidr(cidr, &a, &plen) < 0) {
+    if (!w || !world_owns(w, st) || rt_parse_cidr4(cidr, &a, &plen) < 0) {
         err = EINVAL;
         goto fail;
     }
