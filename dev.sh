@@ -75,11 +75,11 @@ test)
     run_ctest build
     echo "== ASan+UBSan build"
     configure_build build-asan -DSIGURG_SANITIZE=ON
-    # The *_kernel_golden tests check the kernel against the golden files:
-    # no sigurg code runs in them, and under ASan the diff runner selects
-    # the wrong suite (an open bug, see tests/diff/README.md), so they run
-    # in the release pass only.
-    run_ctest build-asan -E 'kernel_golden'
+    # The diff_* tests run in the release pass only: under ASan the diff
+    # runner selects the wrong scenarios (an open bug in the test runner,
+    # see tests/diff/README.md). sigurg's own code is still exercised under
+    # ASan by every other test, including the urgent-data model simulation.
+    run_ctest build-asan -E '^diff_'
     fuzz 60
     echo "== all tests passed (release, ASan+UBSan, fuzz)"
     ;;

@@ -34,6 +34,10 @@ struct env_opts {
 enum sockops_cap {
     SOCKOPS_CAP_MPTCP = 1u << 0, /* socket(..., IPPROTO_MPTCP) is meaningful */
     SOCKOPS_CAP_RAW = 1u << 1,   /* SOCK_RAW and ICMP ping (SOCK_DGRAM, IPPROTO_ICMP) sockets */
+    /* Socket calls from a second thread while the first is blocked (the
+     * single-threaded world behind the sigurg backend refuses them). */
+    SOCKOPS_CAP_THREADS = 1u << 2,
+    SOCKOPS_CAP_INET6 = 1u << 3, /* AF_INET6 sockets, whatever the run's family */
 };
 
 /* The two hosts of a scenario. A stream "pair" connects from HOST_A to a

@@ -287,7 +287,7 @@ static int k_fcntl(int fd, int cmd, long arg)
 
 const struct sockops sockops_kernel = {
     .name = "kernel",
-    .caps = SOCKOPS_CAP_MPTCP | SOCKOPS_CAP_RAW,
+    .caps = SOCKOPS_CAP_MPTCP | SOCKOPS_CAP_RAW | SOCKOPS_CAP_THREADS | SOCKOPS_CAP_INET6,
     .setup = k_setup,
     .teardown = k_teardown,
     .settle = k_settle,
