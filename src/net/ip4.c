@@ -13,10 +13,16 @@
 void ip4_init(struct stack *s)
 {
     prng_fill(&s->prng, s->net->ip4.ids, sizeof(s->net->ip4.ids));
+    prng_fill(&s->prng, &s->net->ip4.atomic_id, sizeof(s->net->ip4.atomic_id));
 }
 
-uint16_t ip4_next_id(struct stack *s, uint32_t src, uint32_t dst, uint8_t proto)
+uint16_t ip4_next_id(struct stack *s, uint32_t src, uint32_t dst, uint8_t proto, bool df)
 {
+    /* An atomic datagram (DF set, never fragmented) has no use for its ID
+     * (RFC 6864 4.1), so it takes a plain counter, as Linux's per-socket
+     * inet_id: no keyed hash on TCP's per-segment path. */
+    if (df)
+        return s->net->ip4.atomic_id++;
     uint32_t key[3] = {src, dst, proto};
     uint64_t h = siphash24(&s->hash_key, key, sizeof(key));
     return s->net->ip4.ids[h % IP4_ID_BUCKETS]++;
@@ -203,7 +209,7 @@ static int ip4_loop_output(struct stack *s, const struct ipaddr *src, uint32_t d
         .src = src && !ipaddr_is_any(src) ? ipaddr_v4_be(src) : d,
         .dst = d,
     };
-    r.id = ip4_next_id(s, r.src, r.dst, proto);
+    r.id = ip4_next_id(s, r.src, r.dst, proto, r.df);
     STAT_INC(s, IP_OUT_REQUESTS);
     uint8_t *h = st->loop_len < IP4_LOOP_MAX ? buf_push(b, IP4_HDR_MIN) : NULL;
     if (!h) {
@@ -299,7 +305,7 @@ int ip_output(struct stack *s, const struct ipaddr *src, const struct ipaddr *ds
         .src = src && !ipaddr_is_any(src) ? ipaddr_v4_be(src) : hop.src,
         .dst = d,
     };
-    r.id = ip4_next_id(s, r.src, r.dst, proto);
+    r.id = ip4_next_id(s, r.src, r.dst, proto, r.df);
     STAT_INC(s, IP_OUT_REQUESTS);
     if (total > hop.ifp->mtu) {
         if (r.df) {

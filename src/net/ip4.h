@@ -51,6 +51,7 @@ struct route_hop;
 
 struct ip4_state {
     uint16_t ids[IP4_ID_BUCKETS];
+    uint16_t atomic_id; /* IDs of atomic datagrams (DF set), see ip4_next_id */
     /* Datagrams to our own addresses, IP header at data, waiting for the
      * next stack_poll (FIFO through buf->next). */
     struct buf *loop_head, *loop_tail;
@@ -76,6 +77,7 @@ bool ip4_loop_pending(const struct stack *s);
 /* Free the loopback queue (stack_free). */
 void ip4_loop_free(struct stack *s);
 
-/* The next IP identification for a datagram (src, dst, proto). */
-uint16_t ip4_next_id(struct stack *s, uint32_t src, uint32_t dst, uint8_t proto);
+/* The next IP identification for a datagram (src, dst, proto): a per-stack
+ * counter for atomic datagrams (df), else the hashed bucket counter. */
+uint16_t ip4_next_id(struct stack *s, uint32_t src, uint32_t dst, uint8_t proto, bool df);
 #endif
