@@ -61,4 +61,12 @@ int rt_world_add_link(sg_stack *st, const char *cidr, struct link *near, struct 
  * malformed. */
 int rt_parse_cidr4(const char *cidr, struct ipaddr *out, int *plen);
 
+/* Wrap `near` as the public constructors do (rt/linkwrap.c): the
+ * impairment layer of cfg->impair (seeded with seed) when any impairment
+ * is set or when `impair` is non-NULL (it then receives that layer, for
+ * its counters), then pcap capture if cfg->pcap_path. Returns the
+ * outermost link, or NULL and errno with `near` destroyed. */
+struct link *rt_wrap_link(struct link *near, const struct sg_link_config *cfg, uint64_t seed,
+                          struct link **impair);
+
 #endif

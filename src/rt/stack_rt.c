@@ -754,12 +754,6 @@ int rt_stack_add_link(sg_stack *st, struct link *l, const char *cidr)
     return err;
 }
 
-static bool rt_impair_none(const struct sg_impair *p)
-{
-    static const struct sg_impair zero;
-    return memcmp(p, &zero, sizeof(zero)) == 0;
-}
-
 int sg_link_pair(sg_stack *a, const char *a_cidr, sg_stack *b, const char *b_cidr,
                  const struct sg_link_config *cfg)
 {
@@ -788,39 +782,12 @@ int sg_link_pair(sg_stack *a, const char *a_cidr, sg_stack *b, const char *b_cid
         errno = -err;
         return -1;
     }
-    struct link *outer = la;
-    if (!rt_impair_none(&cfg->impair)) {
-        struct link_impair imp = {
-            .loss = cfg->impair.loss,
-            .duplicate = cfg->impair.duplicate,
-            .reorder = cfg->impair.reorder,
-            .reorder_depth = cfg->impair.reorder_depth,
-            .delay = cfg->impair.delay_ns,
-            .jitter = cfg->impair.jitter_ns,
-            .corrupt = cfg->impair.corrupt,
-            .rate_bps = cfg->impair.rate_bps,
-            .mtu = cfg->impair.mtu,
-            .queue_limit = cfg->impair.queue_limit,
-        };
-        struct link *li = link_impair_wrap(la, &imp, seed ? seed : 1);
-        if (!li) {
-            link_destroy(la);
-            link_destroy(lb);
-            errno = ENOMEM;
-            return -1;
-        }
-        outer = li;
-    }
-    if (cfg->pcap_path) {
-        struct link *lp = link_pcap_wrap(outer, cfg->pcap_path);
-        if (!lp) {
-            int e = errno;
-            link_destroy(outer);
-            link_destroy(lb);
-            errno = e;
-            return -1;
-        }
-        outer = lp;
+    struct link *outer = rt_wrap_link(la, cfg, seed, NULL);
+    if (!outer) {
+        int e = errno;
+        link_destroy(lb);
+        errno = e;
+        return -1;
     }
     struct rt_pair *p = calloc(1, sizeof(*p));
     if (!p) {

@@ -106,52 +106,13 @@ static int tl_iface_xmit(void *ctx, struct buf *frame, sg_time now)
     return link_xmit(ctx, frame, now);
 }
 
-/* Wrap `near` in cfg's impairment (only if any, as sg_link_pair) and
- * capture. The outermost link, or NULL and errno with near destroyed. */
-static struct link *tl_wrap_rt(struct link *near, const struct sg_link_config *cfg, uint64_t seed)
-{
-    static const struct sg_impair none;
-    struct link *outer = near;
-    if (memcmp(&cfg->impair, &none, sizeof(none)) != 0) {
-        struct link_impair imp = {
-            .loss = cfg->impair.loss,
-            .duplicate = cfg->impair.duplicate,
-            .reorder = cfg->impair.reorder,
-            .reorder_depth = cfg->impair.reorder_depth,
-            .delay = cfg->impair.delay_ns,
-            .jitter = cfg->impair.jitter_ns,
-            .corrupt = cfg->impair.corrupt,
-            .rate_bps = cfg->impair.rate_bps,
-            .mtu = cfg->impair.mtu,
-            .queue_limit = cfg->impair.queue_limit,
-        };
-        outer = link_impair_wrap(near, &imp, seed ? seed : 1);
-        if (!outer) {
-            link_destroy(near);
-            errno = ENOMEM;
-            return NULL;
-        }
-    }
-    if (cfg->pcap_path) {
-        struct link *lp = link_pcap_wrap(outer, cfg->pcap_path);
-        if (!lp) {
-            int e = errno;
-            link_destroy(outer);
-            errno = e;
-            return NULL;
-        }
-        outer = lp;
-    }
-    return outer;
-}
-
 /* A threaded or caller-driven stack: the stack takes both ends. 0, or -1
  * and errno (both ends destroyed unless the stack already owns them). */
 static int tl_attach_rt(sg_stack *st, struct link *near, struct link *far, const struct ipaddr *a,
                         int plen, const struct sg_link_config *cfg, uint64_t seed)
 {
     struct rt_stack *rs = st->rt;
-    struct link *outer = tl_wrap_rt(near, cfg, seed);
+    struct link *outer = rt_wrap_link(near, cfg, seed, NULL);
     if (!outer) {
         int e = errno;
         link_destroy(far);

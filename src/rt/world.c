@@ -155,22 +155,6 @@ static int world_attach(sg_stack *st, struct link *l, const struct ipaddr *a, in
     return iface_add_addr(ifp, a, plen);
 }
 
-static void world_impair_from_public(const struct sg_impair *p, struct link_impair *out)
-{
-    *out = (struct link_impair){
-        .loss = p->loss,
-        .duplicate = p->duplicate,
-        .reorder = p->reorder,
-        .reorder_depth = p->reorder_depth,
-        .delay = p->delay_ns,
-        .jitter = p->jitter_ns,
-        .corrupt = p->corrupt,
-        .rate_bps = p->rate_bps,
-        .mtu = p->mtu,
-        .queue_limit = p->queue_limit,
-    };
-}
-
 static int world_owns(const sg_world *w, const sg_stack *st)
 {
     return st && st->world == w && st->index < w->nstacks && w->stacks[st->index] == st;
@@ -204,25 +188,14 @@ int sg_world_connect(sg_world *w, sg_stack *a, const char *a_cidr, sg_stack *b, 
         errno = -err;
         return -1;
     }
-    struct link_impair imp;
-    world_impair_from_public(&cfg->impair, &imp);
-    struct link *li = link_impair_wrap(la, &imp, world_derive_seed(w->seed, WORLD_SEED_LINK, idx));
-    if (!li) {
-        link_destroy(la);
+    struct link *li;
+    struct link *outer =
+        rt_wrap_link(la, cfg, world_derive_seed(w->seed, WORLD_SEED_LINK, idx), &li);
+    if (!outer) {
+        int e = errno;
         link_destroy(lb);
-        errno = ENOMEM;
+        errno = e;
         return -1;
-    }
-    struct link *outer = li;
-    if (cfg->pcap_path) {
-        outer = link_pcap_wrap(li, cfg->pcap_path);
-        if (!outer) {
-            int e = errno;
-            link_destroy(li);
-            link_destroy(lb);
-            errno = e;
-            return -1;
-        }
     }
     /* The world owns the links from here on, whatever happens next. */
     w->links[w->nlinks++] = (struct world_link){{outer, lb}, li};
@@ -359,24 +332,14 @@ int rt_world_add_link(sg_stack *st, const char *cidr, struct link *near, struct 
     }
     /* Wrapped and seeded exactly as sg_world_connect wraps its links. */
     uint32_t idx = w->nlinks;
-    struct link_impair imp;
-    world_impair_from_public(&cfg->impair, &imp);
-    struct link *li =
-        link_impair_wrap(near, &imp, world_derive_seed(w->seed, WORLD_SEED_LINK, idx));
-    if (!li) {
-        err = ENOMEM;
-        goto fail;
-    }
-    struct link *outer = li;
-    if (cfg->pcap_path) {
-        outer = link_pcap_wrap(li, cfg->pcap_path);
-        if (!outer) {
-            err = errno;
-            link_destroy(li); /* and near inside it */
-            link_destroy(far);
-            errno = err;
-            return -1;
-        }
+    struct link *li;
+    struct link *outer =
+        rt_wrap_link(near, cfg, world_derive_seed(w->seed, WORLD_SEED_LINK, idx), &li);
+    if (!outer) {
+        err = errno;
+        link_destroy(far); /* near went with the failed wrap */
+        errno = err;
+        return -1;
     }
     /* The far end is serviced by no stack: the world only asks its
      * next_event (never) and destroys it with the rest. */
